@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 
 spacy: $(SPACY_MODEL)/meta.json
 
-$(SPACY_MODEL)/meta.json: spacy_pipeline/build.py spacy_pipeline/channels.yml locale/languages.yml $(VENV)/.installed
+$(SPACY_MODEL)/meta.json: spacy_pipeline/build.py spacy_pipeline/channels.yml locale/languages.yml | $(VENV)/.installed
 	$(PY) spacy_pipeline/build.py $(SPACY_MODEL)
 
 train: $(MODEL)

@@ -99,8 +99,9 @@ def topic_buttons(playbook: Playbook, topic_ids: Iterable[str], language: str) -
     ]
 
 
-def _messages(texts: List[str], language: str, buttons: List[Dict[str, str]]) -> List[Message]:
-    messages: List[Message] = [{"text": bidi(text, language)} for text in texts]
+def _messages(sections: List[str], language: str, buttons: List[Dict[str, str]]) -> List[Message]:
+    """Directional marks first, then packing: the marks count towards the message length."""
+    messages: List[Message] = [{"text": text} for text in pack([bidi(s, language) for s in sections])]
     if buttons and messages:
         messages[-1]["buttons"] = [
             {"title": bidi(b["title"], language), "payload": b["payload"]} for b in buttons
@@ -116,7 +117,7 @@ def compose_answer(playbook: Playbook, topic_id: str, language: str) -> List[Mes
     sections = [f"📌 {advice.headline}"] + [
         _section(topic, language, locale, key, playbook) for key in ("do", "say", "avoid", "why", "sources")
     ]
-    return _messages(pack(sections), language, follow_up_buttons(locale))
+    return _messages(sections, language, follow_up_buttons(locale))
 
 
 def compose_follow_up(playbook: Playbook, topic_id: str, language: str, kind: str) -> List[Message]:
@@ -131,7 +132,7 @@ def compose_follow_up(playbook: Playbook, topic_id: str, language: str, kind: st
         return _messages([text], language, buttons)
     body = [_section(topic, language, locale, kind, playbook)]
     body.append(_section(topic, language, locale, "sources_full" if kind == "why" else "sources", playbook))
-    return _messages(pack([title] + body), language, follow_up_buttons(locale, exclude=(kind,)))
+    return _messages([title] + body, language, follow_up_buttons(locale, exclude=(kind,)))
 
 
 def compose_text(playbook: Playbook, language: str, key: str, buttons: Sequence[Dict[str, str]] = ()) -> List[Message]:

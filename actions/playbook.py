@@ -174,6 +174,7 @@ def load_playbook(root: Path = ROOT) -> Playbook:
     missing = [topic_id for topic_id in TOPIC_IDS if topic_id not in topics]
     if missing:
         raise PlaybookError(f"playbook/topics: missing topic(s) {missing}")
+    topics = {topic_id: topics[topic_id] for topic_id in TOPIC_IDS}  # menus follow the contract's order
     languages = _read_yaml(root / "locale" / "languages.yml") or {}
     if sorted(languages) != sorted(LANGUAGES):
         raise PlaybookError("locale/languages.yml must list exactly " + ", ".join(LANGUAGES))

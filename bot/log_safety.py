@@ -63,6 +63,15 @@ def install_token_filter(
     return masking
 
 
+def restrict_library_logging() -> None:
+    """Keep library loggers above the levels at which they print tokens or user data."""
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # python-telegram-bot logs complete updates (texts, names) at DEBUG.
+    logging.getLogger("telegram").setLevel(max(logging.getLogger().level, logging.INFO))
+
+
 def configure_logging(level: str, *secrets: str | None) -> None:
     """Set up process-wide logging for ``python -m bot``."""
     logging.basicConfig(
@@ -70,9 +79,5 @@ def configure_logging(level: str, *secrets: str | None) -> None:
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    # python-telegram-bot logs complete updates (texts, names) at DEBUG.
-    logging.getLogger("telegram").setLevel(max(logging.getLogger().level, logging.INFO))
+    restrict_library_logging()
     install_token_filter(*secrets)

@@ -35,6 +35,7 @@ def build(output: Path) -> None:
     ruler.add_patterns(patterns)
     nlp.meta["name"] = "servicecoach"
     nlp.meta["description"] = "Tokenizer and situation EntityRuler for ServiceCoach (built, not downloaded)"
+    output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
     print(f"spaCy pipeline with {len(patterns)} patterns written to {output}")
 
