@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fake_telegram import FakeTelegram  # noqa: E402
 
+from bot.rasa_client import parse_messages  # noqa: E402
+from bot.render import PayloadStore, render  # noqa: E402
 from bot.staff_registry import StaffRegistry  # noqa: E402
 
 QUESTIONS = [
@@ -149,14 +150,45 @@ async def via_bridge(tg: FakeTelegram, user_id: int, text: str, timeout: float) 
     return replied - delivered
 
 
-async def rasa_user_texts(client: httpx.AsyncClient, rasa_url: str, sender: str) -> list[str] | None:
-    """What Rasa recorded from ``sender`` (HTTP API, needs --enable-api); None if unavailable."""
+async def tracker_events(
+    client: httpx.AsyncClient, rasa_url: str, sender: str
+) -> list[dict[str, Any]] | None:
+    """Rasa's record of a conversation (HTTP API, needs --enable-api); None if unavailable."""
     try:
         response = await client.get(f"{rasa_url}/conversations/{sender}/tracker")
         response.raise_for_status()
     except httpx.HTTPError:
         return None
-    return [e.get("text") for e in response.json().get("events", []) if e.get("event") == "user"]
+    return response.json().get("events", [])
+
+
+def turns(events: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """(user text, Telegram messages the bridge sends for the answer), per user turn.
+
+    Rasa may answer one message with several bot utterances, and the bridge may split a long
+    one; counting them with the bridge's own renderer lets replies be matched to questions.
+    """
+    result: list[list[Any]] = []
+    store = PayloadStore()
+    for event in events:
+        if event.get("event") == "user":
+            result.append([event.get("text") or "", 0])
+        elif event.get("event") == "bot" and result:
+            data = event.get("data") or {}
+            raw = {"text": event.get("text"), "buttons": data.get("buttons"), "image": data.get("image")}
+            for message in parse_messages([raw]):
+                result[-1][1] += len(render(message, encode=store.encode, buttons_only_text="-"))
+    return [(text, count) for text, count in result]
+
+
+def message_times(tg: FakeTelegram, chat_ids: set[int]) -> dict[int, list[tuple[str, float]]]:
+    """(visible text, arrival time) of every sendMessage, per chat, in order."""
+    times: dict[int, list[tuple[str, float]]] = {chat_id: [] for chat_id in chat_ids}
+    for call in tg.calls_to("sendMessage"):
+        chat_id = call.result["chat"]["id"]
+        if chat_id in times:
+            times[chat_id].append((call.result["text"], call.at))
+    return times
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -240,6 +272,7 @@ async def bench(args: argparse.Namespace) -> int:
                 before = len(tg.calls_to("sendMessage"))
                 sent: dict[int, list[str]] = {u: [] for u in load_users}
                 update_user: dict[int, int] = {}
+                update_text: dict[int, str] = {}
                 started = time.perf_counter()
                 for n in range(args.per_user):
                     for user_id in load_users:
@@ -247,49 +280,67 @@ async def bench(args: argparse.Namespace) -> int:
                         update = tg.send_text(tg.user(user_id), text)
                         sent[user_id].append(text)
                         update_user[update["update_id"]] = user_id
+                        update_text[update["update_id"]] = text
 
-                def replies_per_user() -> Counter[int]:
-                    calls = tg.calls_to("sendMessage")[before:]
-                    return Counter(call.params.get("chat_id") for call in calls)
-
+                users = set(load_users)
+                first_reply: dict[tuple[int, str], float] = {}
+                arrived: dict[int, list[str]] = {}
                 if args.fake_rasa:
                     await tg.wait_until(
-                        lambda: len(tg.calls_to("sendMessage")) - before >= total,
-                        args.timeout * 4,
+                        lambda: sum(len(v) for v in message_times(tg, users).values()) >= total,
+                        args.timeout * 10,
                         f"{total} replies",
                     )
+                    wall = time.perf_counter() - started
+                    for user_id, replies in message_times(tg, users).items():
+                        arrived[user_id] = [text.removeprefix("echo: ") for text, _ in replies]
+                        for text, at in replies:
+                            first_reply.setdefault((user_id, text.removeprefix("echo: ")), at)
                 else:
-                    # Real replies vary in number: wait until every user has at least one reply
-                    # per message, then a moment more for any trailing ones.
-                    await tg.wait_until(
-                        lambda: all(
-                            count >= args.per_user
-                            for count in (replies_per_user()[u] for u in load_users)
-                        ),
-                        args.timeout * 4,
-                        "replies to every message",
-                    )
-                    await asyncio.sleep(2.0)
-                wall = time.perf_counter() - started
+                    # Done when Rasa has every message and the bridge has sent every reply.
+                    deadline = time.perf_counter() + args.timeout * 10
+                    while True:
+                        sent_times = message_times(tg, users)
+                        recorded = {}
+                        for user_id in load_users:
+                            events = await tracker_events(client, rasa_url, str(user_id)) or []
+                            recorded[user_id] = turns(events)
+                        if all(
+                            len(recorded[u]) >= args.per_user
+                            and len(sent_times[u]) >= sum(count for _, count in recorded[u])
+                            for u in load_users
+                        ):
+                            break
+                        if time.perf_counter() > deadline:
+                            print("load: gave up waiting; counting what arrived", file=sys.stderr)
+                            break
+                        await asyncio.sleep(1.0)
+                    wall = max(
+                        (at for replies in sent_times.values() for _, at in replies),
+                        default=started,
+                    ) - started
+                    for user_id in load_users:
+                        arrived[user_id] = [text for text, _ in recorded[user_id]]
+                        index = 0
+                        for text, count in recorded[user_id]:
+                            if count and index < len(sent_times[user_id]):
+                                first_reply[(user_id, text)] = sent_times[user_id][index][1]
+                            index += count
 
                 load_ms = []
                 for update_id, user_id in update_user.items():
-                    delivered = tg.delivered_at.get(update_id)
-                    replied = first_reply_at(tg, user_id, delivered) if delivered else None
-                    if replied is not None:
-                        load_ms.append((replied - delivered) * 1000)
+                    text = update_text[update_id]
+                    at = first_reply.get((user_id, text))
+                    if at is not None and update_id in tg.delivered_at:
+                        load_ms.append((at - tg.delivered_at[update_id]) * 1000)
                 rows.append(Row(f"under load ({args.users} users at once)", load_ms))
 
                 for user_id in load_users:
                     expected = sent[user_id]
-                    if args.fake_rasa:
-                        arrived = [t.removeprefix("echo: ") for t in tg.sent_texts(user_id)]
-                    else:
-                        # What Rasa recorded, in its order (needs the HTTP API: --enable-api).
-                        arrived = await rasa_user_texts(client, rasa_url, str(user_id)) or []
-                    lost += sum(1 for text in expected if text not in arrived)
-                    in_arrival = [text for text in arrived if text in expected]
-                    reordered += int(in_arrival != [t for t in expected if t in arrived])
+                    got = arrived.get(user_id, [])
+                    lost += sum(1 for text in expected if text not in got)
+                    in_arrival = [text for text in got if text in expected]
+                    reordered += int(in_arrival != [t for t in expected if t in got])
             finally:
                 if bridge.returncode is None:
                     bridge.send_signal(signal.SIGINT)

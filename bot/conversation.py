@@ -3,7 +3,7 @@
 Commands, free text and button presses all end up here, so the rules that must always hold live
 in one place: the conversation id is the Telegram *user* id (also in group chats, so one person
 has one coaching conversation wherever they write), the user's language travels as metadata,
-"typing" shows while Rasa thinks, and a Rasa failure becomes a friendly message, never silence.
+"typing" shows while Rasa thinks (in private chats), and a Rasa failure becomes a friendly message, never silence.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from telegram import Bot, Chat, InlineKeyboardMarkup, ReplyParameters, Update, User
 from telegram.constants import ChatAction, ParseMode
@@ -142,7 +142,10 @@ async def relay(
         return None
     preferred = resources.prefs(context.bot_data).get(user.id)
     metadata_language = preferred or user.language_code
-    async with typing_action(context.bot, chat.id):
+    # In groups Telegram allows only about 20 messages a minute and chat actions count against
+    # that, so "typing" is shown in private chats only.
+    indicator = typing_action(context.bot, chat.id) if chat.type == Chat.PRIVATE else nullcontext()
+    async with indicator:
         try:
             replies = await resources.rasa(context.bot_data).send(
                 sender=str(user.id), message=message, language=metadata_language

@@ -116,7 +116,7 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     at: float  # time.perf_counter() when the request arrived
-    status: int = 200
+    status: int = 0  # 0 while being answered, then the HTTP status of the answer
     result: Any = None
 
 
@@ -420,6 +420,7 @@ class FakeTelegram:
     # --- inspecting -----------------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[ApiCall]:
+        """Successfully answered calls of ``method``, in arrival order."""
         return [call for call in self.calls if call.method == method and call.status == 200]
 
     def sent_messages(self, chat_id: int | None = None) -> list[dict[str, Any]]:
@@ -509,6 +510,7 @@ class FakeTelegram:
             self._changed.set()
             return web.json_response(exc.body(), status=exc.code)
         call.result = result
+        call.status = 200
         self._changed.set()
         return web.json_response({"ok": True, "result": result})
 

@@ -310,6 +310,31 @@ def test_refusal_is_remembered_across_restarts(tmp_path: Path) -> None:
     assert sent == [1, 0]
 
 
+def test_a_stranger_pressing_a_button_in_a_group_is_refused_in_an_alert(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with setup(tmp_path, rasa=FakeRasa(coach_like)) as (tg, rasa, app):
+            group = tg.group_chat(-100777)
+            tg.send_text(tg.user(STAFF), f"@{tg.username} angry customer", chat=group)
+            messages = await tg.wait_for_messages(-100777, 2)
+            stranger = tg.user(STRANGER, language_code="et")
+            first = tg.press_button(stranger, messages[1], "/followup_say")
+            second = tg.press_button(stranger, messages[1], "/followup_say")
+            await settled(tg, app)
+            assert tg.callback_answers[first["callback_query"]["id"]] == {
+                "callback_query_id": first["callback_query"]["id"],
+                "text": TEXTS.get("refused", "et", user_id=STRANGER),
+                "show_alert": True,
+            }
+            assert tg.callback_answers[second["callback_query"]["id"]] == {
+                "callback_query_id": second["callback_query"]["id"]
+            }
+            assert rasa.messages_from(STRANGER) == []
+            assert len(tg.sent_messages(-100777)) == 2
+            assert keyboard_data(tg.sent_messages(-100777)[1])  # keyboard left for the staff
+
+    run(scenario())
+
+
 def test_invite_link_lets_a_new_staff_member_in_once(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with setup(tmp_path, rasa=FakeRasa(coach_like)) as (tg, rasa, app):
