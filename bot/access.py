@@ -13,12 +13,19 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import CallbackQueryLimit
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import resources
 from bot.conversation import say, user_language
 
 log = logging.getLogger(__name__)
+
+
+def _popup(text: str) -> str:
+    """Fit a text into a callback-query pop-up (Telegram allows 200 characters)."""
+    limit = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def is_invite_redemption(update: Update) -> bool:
@@ -44,7 +51,7 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             "refused", user_language(update, context), user_id=user.id
         )
         if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
+            await update.callback_query.answer(_popup(text), show_alert=True)
         elif update.effective_message is not None:
             await say(update, context, text)
     elif update.callback_query is not None:

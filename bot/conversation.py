@@ -3,7 +3,8 @@
 Commands, free text and button presses all end up here, so the rules that must always hold live
 in one place: the conversation id is the Telegram *user* id (also in group chats, so one person
 has one coaching conversation wherever they write), the user's language travels as metadata,
-"typing" shows while Rasa thinks (in private chats), and a Rasa failure becomes a friendly message, never silence.
+"typing" shows while Rasa thinks (in private chats), and a Rasa failure becomes a friendly
+message, never silence.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ async def typing_action(bot: Bot, chat_id: int) -> AsyncIterator[None]:
         yield
     finally:
         done.set()
-        finished, _ = await asyncio.wait({task}, timeout=2.0)
+        finished, _ = await asyncio.wait({task}, timeout=1.0)
         if not finished:
             task.cancel()
 
@@ -188,4 +189,3 @@ async def deliver(
                 # must not swallow the rest of the answer.
                 log.error("Telegram refused a reply in chat %s: %s", chat.id, exc.message)
             reply_parameters = None  # quote the question once, not on every piece
-

@@ -171,7 +171,9 @@ async def _mark_choice(message: object, data: str) -> None:
         log.debug("Could not mark the chosen button: %s", exc.message)
 
 
-def _addressed_to_bot(message: Message, username: str | None, *, allow_mention: bool = True) -> bool:
+def _addressed_to_bot(
+    message: Message, username: str | None, *, allow_mention: bool = True
+) -> bool:
     """In private chats always; in groups only replies to the bot or @mentions of it.
 
     This mirrors Telegram's group privacy mode in code, so the coach does not answer every
@@ -180,10 +182,12 @@ def _addressed_to_bot(message: Message, username: str | None, *, allow_mention: 
     if message.chat.type == ChatType.PRIVATE:
         return True
     replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
-        if replied.from_user.username == username:
-            return True
-    return bool(allow_mention and username and f"@{username}".lower() in (message.text or "").lower())
+    replied_to = replied.from_user if replied is not None else None
+    if replied_to is not None and replied_to.is_bot and replied_to.username == username:
+        return True
+    return bool(
+        allow_mention and username and f"@{username}".lower() in (message.text or "").lower()
+    )
 
 
 def _strip_mention(text: str, username: str | None) -> str:

@@ -10,7 +10,7 @@ properly typed objects.
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, cast
 
 from bot.rasa_client import RasaClient
 from bot.render import PayloadStore
@@ -30,24 +30,24 @@ BotData = MutableMapping[Any, Any]
 
 
 def settings(bot_data: BotData) -> Settings:
-    return bot_data[SETTINGS]
+    return cast(Settings, bot_data[SETTINGS])
 
 
 def texts(bot_data: BotData) -> Texts:
-    return bot_data[TEXTS]
+    return cast(Texts, bot_data[TEXTS])
 
 
 def payloads(bot_data: BotData) -> PayloadStore:
-    return bot_data[PAYLOADS]
+    return cast(PayloadStore, bot_data[PAYLOADS])
 
 
 def rasa(bot_data: BotData) -> RasaClient:
-    return bot_data[RASA]
+    return cast(RasaClient, bot_data[RASA])
 
 
 def staff(bot_data: BotData) -> StaffRegistry:
-    return bot_data[STAFF]
+    return cast(StaffRegistry, bot_data[STAFF])
 
 
 def prefs(bot_data: BotData) -> LanguagePreferences:
-    return bot_data[PREFS]
+    return cast(LanguagePreferences, bot_data[PREFS])

@@ -94,7 +94,9 @@ class Settings:
         webhook_secret = get("TELEGRAM_WEBHOOK_SECRET") or None
         if mode == "webhook":
             if not webhook_url or not webhook_url.startswith(("https://", "http://")):
-                raise SettingsError("TELEGRAM_WEBHOOK_URL (https://...) is required in webhook mode")
+                raise SettingsError(
+                    "TELEGRAM_WEBHOOK_URL (https://...) is required in webhook mode"
+                )
             # Without the secret anyone who guesses the URL could inject updates as any user,
             # which would bypass the staff allow-list; so it is not optional.
             if not webhook_secret:

@@ -9,7 +9,7 @@ post_shutdown, which python-telegram-bot calls around the running application.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import TelegramError
@@ -20,6 +20,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -37,11 +38,21 @@ from bot.user_prefs import LanguagePreferences
 
 log = logging.getLogger(__name__)
 
+BridgeApplication: TypeAlias = Application[
+    ExtBot[int],  # int: AIORateLimiter takes the number of 429 retries per call
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    None,
+]
+
 # Only what the bridge handles: fewer update types means less data about anyone reaches us.
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 # Retries after a Telegram 429, each after the retry_after Telegram asked for.
 RATE_LIMIT_RETRIES = 3
+
 
 class _HasText(filters.MessageFilter):
     """Any text, even empty: filters.TEXT skips "" but the coach should answer it too."""
@@ -71,7 +82,7 @@ NOT_TEXT = (
 )
 
 
-def build_application(settings: Settings, texts: Texts | None = None) -> Application:
+def build_application(settings: Settings, texts: Texts | None = None) -> BridgeApplication:
     """The bridge's Application, ready for run_polling/run_webhook (or a test's own loop)."""
     application = (
         ApplicationBuilder()
@@ -100,7 +111,7 @@ def build_application(settings: Settings, texts: Texts | None = None) -> Applica
     return application
 
 
-def add_handlers(application: Application) -> None:
+def add_handlers(application: BridgeApplication) -> None:
     application.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     application.add_handlers(
         [
@@ -121,7 +132,7 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(on_error)
 
 
-async def post_init(application: Application) -> None:
+async def post_init(application: BridgeApplication) -> None:
     """Open the shared resources and publish the command menus."""
     settings = resources.settings(application.bot_data)
     application.bot_data[resources.RASA] = RasaClient(settings.rasa_url, settings.rasa_timeout)
@@ -139,7 +150,7 @@ async def post_init(application: Application) -> None:
     )
 
 
-async def post_shutdown(application: Application) -> None:
+async def post_shutdown(application: BridgeApplication) -> None:
     bot_data = application.bot_data
     if resources.RASA in bot_data:
         await resources.rasa(bot_data).aclose()
@@ -149,7 +160,7 @@ async def post_shutdown(application: Application) -> None:
         resources.prefs(bot_data).close()
 
 
-async def publish_commands(application: Application) -> None:
+async def publish_commands(application: BridgeApplication) -> None:
     """setMyCommands in every language (English as the default), plus admin menus.
 
     A failure here only costs the menu, so it is logged and start-up continues. An admin's menu

@@ -85,7 +85,7 @@ class Texts:
 
     def missing_translations(self) -> list[str]:
         """``section.key.lang`` for every supported language without a text (for tests/CI)."""
-        missing = []
+        missing: list[str] = []
         for name, section in (
             ("commands", self._commands),
             ("admin_commands", self._admin_commands),

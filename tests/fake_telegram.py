@@ -18,6 +18,7 @@ This is a plain module, not a conftest, so a benchmark can use it as well.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -82,7 +83,9 @@ _HTML_TAGS = {
     "blockquote",
     "tg-emoji",
 }
-_TOKEN_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|&(#[0-9]+|#x[0-9A-Fa-f]+|lt|gt|amp|quot);")
+_TOKEN_RE = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|&(#[0-9]+|#x[0-9A-Fa-f]+|lt|gt|amp|quot);"
+)
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?")
 _MENTION_RE = re.compile(r"@[A-Za-z0-9_]{5,32}")
 _BOT_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -159,7 +162,8 @@ def parse_html(text: str) -> str:
             if not stack or stack[-1] != tag:
                 raise ApiError(
                     400,
-                    f'Bad Request: can\'t parse entities: Unexpected end tag at byte offset {offset}',
+                    "Bad Request: can't parse entities: Unexpected end tag at byte offset "
+                    f"{offset}",
                 )
             stack.pop()
         else:
@@ -168,7 +172,7 @@ def parse_html(text: str) -> str:
     if stack:
         raise ApiError(
             400,
-            f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag'
+            f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag"
             f' "{stack[-1]}"',
         )
     return "".join(plain)
@@ -185,13 +189,14 @@ def _check_plain(segment: str, start: int) -> str:
             )
         if char in "<>":
             raise ApiError(
-                400, f'Bad Request: can\'t parse entities: Unexpected "{char}" at byte offset {offset}'
+                400,
+                f'Bad Request: can\'t parse entities: Unexpected "{char}" at byte offset {offset}',
             )
     return segment
 
 
 class FakeTelegram:
-    """The fake server. Use ``async with FakeTelegram() as tg:`` and point the bot at tg.base_url."""
+    """The fake server: ``async with FakeTelegram() as tg:``, then point the bot at tg.base_url."""
 
     def __init__(
         self,
@@ -208,6 +213,7 @@ class FakeTelegram:
             "username": username,
         }
         self.calls: list[ApiCall] = []
+        self.answered: dict[str, int] = {}  # method -> successful calls so far (cheap to poll)
         self.delivered_at: dict[int, float] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -399,9 +405,7 @@ class FakeTelegram:
     ) -> dict[str, Any]:
         """The user presses the button with ``callback_data`` on a message the bot sent."""
         buttons = [
-            b
-            for row in message.get("reply_markup", {}).get("inline_keyboard", [])
-            for b in row
+            b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row
         ]
         if not any(b.get("callback_data") == callback_data for b in buttons):
             raise ValueError(f"no button with callback_data {callback_data!r} on that message")
@@ -450,10 +454,8 @@ class FakeTelegram:
             if remaining <= 0:
                 raise AssertionError(f"timed out waiting for {what}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
-            except asyncio.TimeoutError:
-                pass
 
     async def wait_for_messages(
         self, chat_id: int, count: int, timeout: float = 60.0
@@ -511,6 +513,7 @@ class FakeTelegram:
             return web.json_response(exc.body(), status=exc.code)
         call.result = result
         call.status = 200
+        self.answered[method] = self.answered.get(method, 0) + 1
         self._changed.set()
         return web.json_response({"ok": True, "result": result})
 
@@ -634,6 +637,8 @@ class FakeTelegram:
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = str(params.get("callback_query_id"))
+        if len(str(params.get("text", ""))) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         if query_id not in self._callback_queries or query_id in self.callback_answers:
             raise ApiError(
                 400,
@@ -671,7 +676,9 @@ class FakeTelegram:
 
     async def _api_deleteMyCommands(self, params: dict[str, Any]) -> bool:
         scope = params.get("scope") or {"type": "default"}
-        self.commands.pop((json.dumps(scope, sort_keys=True), params.get("language_code") or ""), None)
+        self.commands.pop(
+            (json.dumps(scope, sort_keys=True), params.get("language_code") or ""), None
+        )
         return True
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
@@ -797,7 +804,9 @@ def _check_markup(markup: Any) -> dict[str, Any] | None:
     for row in markup["inline_keyboard"]:
         for button in row:
             if not button.get("text"):
-                raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+                raise ApiError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
             data = button.get("callback_data")
             if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -836,4 +845,4 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     return decoded
 
 
-__all__ = ["ApiCall", "ApiError", "DEFAULT_TOKEN", "FakeTelegram", "parse_html", "utf16_len"]
+__all__ = ["DEFAULT_TOKEN", "ApiCall", "ApiError", "FakeTelegram", "parse_html", "utf16_len"]

@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import signal
-import subprocess
 import sys
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -34,13 +33,18 @@ from bot import log_safety
 from bot.render import PayloadStore, escape, split_text, utf16_len
 from bot.settings import Settings, SettingsError
 from bot.staff_registry import StaffRegistry
-from bot.telegram_bridge import build_application, polling_options, webhook_options
+from bot.telegram_bridge import (
+    BridgeApplication,
+    build_application,
+    polling_options,
+    webhook_options,
+)
 from bot.texts import SUPPORTED_LANGUAGES, Texts, pick_language
 
 try:  # tests/ on sys.path (pytest's default rootdir insertion) or tests as a package
     from fake_telegram import DEFAULT_TOKEN, FakeTelegram
 except ImportError:  # pragma: no cover
-    from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram
+    from tests.fake_telegram import DEFAULT_TOKEN, FakeTelegram  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = Texts.load()
@@ -133,7 +137,7 @@ def bridge_env(tmp_path: Path, tg: FakeTelegram, rasa_url: str, **extra: str) ->
 
 
 @asynccontextmanager
-async def running_bridge(env: dict[str, str]) -> AsyncIterator[Any]:
+async def running_bridge(env: dict[str, str]) -> AsyncIterator[BridgeApplication]:
     """The application's life-cycle as run_polling/run_webhook drive it, minus signal handling."""
     settings = Settings.from_env(env)
     application = build_application(settings)
@@ -154,7 +158,7 @@ async def running_bridge(env: dict[str, str]) -> AsyncIterator[Any]:
         await application.post_shutdown(application)
 
 
-async def settled(tg: FakeTelegram, application: Any) -> None:
+async def settled(tg: FakeTelegram, application: BridgeApplication) -> None:
     """Wait until every queued update was fetched and fully handled by the bridge.
 
     Needed to assert that something did *not* happen (e.g. nothing reached Rasa).
@@ -164,25 +168,29 @@ async def settled(tg: FakeTelegram, application: Any) -> None:
 
 
 @asynccontextmanager
-async def setup(
-    tmp_path: Path,
-    *,
-    rasa: FakeRasa | None = None,
-    rasa_url: str | None = None,
-    staff: tuple[int, ...] = (STAFF,),
-    **extra_env: str,
-) -> AsyncIterator[tuple[FakeTelegram, FakeRasa | None, Any]]:
+async def bridge_to(
+    tmp_path: Path, rasa_url: str, *, staff: tuple[int, ...] = (STAFF,), **extra_env: str
+) -> AsyncIterator[tuple[FakeTelegram, BridgeApplication]]:
+    """A fake Telegram and the bridge between it and the Rasa at ``rasa_url``."""
     allow(tmp_path / "staff.db", *staff)
-    if rasa is not None:
-        await rasa.start()
+    async with (
+        FakeTelegram() as tg,
+        running_bridge(bridge_env(tmp_path, tg, rasa_url, **extra_env)) as app,
+    ):
+        yield tg, app
+
+
+@asynccontextmanager
+async def setup(
+    tmp_path: Path, *, rasa: FakeRasa, staff: tuple[int, ...] = (STAFF,), **extra_env: str
+) -> AsyncIterator[tuple[FakeTelegram, FakeRasa, BridgeApplication]]:
+    """Fake Telegram -> bridge -> fake Rasa."""
+    await rasa.start()
     try:
-        async with FakeTelegram() as tg:
-            url = rasa_url or (rasa.url if rasa else "http://127.0.0.1:9")
-            async with running_bridge(bridge_env(tmp_path, tg, url, **extra_env)) as app:
-                yield tg, rasa, app
+        async with bridge_to(tmp_path, rasa.url, staff=staff, **extra_env) as (tg, app):
+            yield tg, rasa, app
     finally:
-        if rasa is not None:
-            await rasa.stop()
+        await rasa.stop()
 
 
 def visible(message: dict[str, Any]) -> str:
@@ -300,7 +308,7 @@ def test_unauthorised_user_is_refused_once_and_nothing_is_forwarded_or_logged(
 def test_refusal_is_remembered_across_restarts(tmp_path: Path) -> None:
     async def scenario() -> None:
         for _ in range(2):
-            async with setup(tmp_path, rasa=FakeRasa()) as (tg, rasa, app):
+            async with setup(tmp_path, rasa=FakeRasa()) as (tg, _, app):
                 tg.send_text(tg.user(STRANGER), "hi")
                 await settled(tg, app)
                 sent.append(len(tg.sent_texts(STRANGER)))
@@ -340,7 +348,9 @@ def test_invite_link_lets_a_new_staff_member_in_once(tmp_path: Path) -> None:
         async with setup(tmp_path, rasa=FakeRasa(coach_like)) as (tg, rasa, app):
             tg.send_text(tg.user(ADMIN), "/invite")
             [reply] = await tg.wait_for_messages(ADMIN, 1)
-            match = re.search(rf"https://t\.me/{tg.username}\?start=([A-Za-z0-9_-]+)", reply["text"])
+            match = re.search(
+                rf"https://t\.me/{tg.username}\?start=([A-Za-z0-9_-]+)", reply["text"]
+            )
             assert match, reply["text"]
             code = match.group(1)
             assert len(code) <= 64
@@ -559,7 +569,7 @@ def test_50_users_sending_10_messages_each_at_once_lose_and_reorder_nothing(
 
 def test_an_edited_message_is_treated_as_a_new_question(tmp_path: Path) -> None:
     async def scenario() -> None:
-        async with setup(tmp_path, rasa=FakeRasa()) as (tg, rasa, _):
+        async with setup(tmp_path, rasa=FakeRasa()) as (tg, _, _):
             update = tg.send_text(tg.user(STAFF), "how do I hadnle refunds")
             await tg.wait_for_messages(STAFF, 1)
             tg.edit_text(update["message"], "how do I handle refunds")
@@ -698,7 +708,7 @@ def test_group_chat_uses_the_user_as_the_conversation(tmp_path: Path) -> None:
 
 def test_telegram_429_is_respected_and_the_reply_still_arrives(tmp_path: Path) -> None:
     async def scenario() -> None:
-        async with setup(tmp_path, rasa=FakeRasa()) as (tg, rasa, _):
+        async with setup(tmp_path, rasa=FakeRasa()) as (tg, _, _):
             tg.fail_next("sendMessage", code=429, retry_after=1)
             tg.send_text(tg.user(STAFF), "hello")
             [message] = await tg.wait_for_messages(STAFF, 1)
@@ -721,7 +731,7 @@ def test_webhook_mode_accepts_only_requests_with_the_secret(tmp_path: Path) -> N
             TELEGRAM_WEBHOOK_SECRET="s3cret_token-1",
             TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
             TELEGRAM_WEBHOOK_PORT=str(port),
-        ) as (tg, rasa, app):
+        ) as (tg, rasa, _):
             assert tg.webhook["url"] == f"http://127.0.0.1:{port}/telegram/hook"
             assert tg.webhook["secret_token"] == "s3cret_token-1"
             forged = {
@@ -814,7 +824,7 @@ def test_real_coach_answers_with_buttons_and_follows_up(
     assert "/followup_say" in payloads
 
     async def scenario() -> None:
-        async with setup(tmp_path, rasa_url=rasa_url) as (tg, _, _):
+        async with bridge_to(tmp_path, rasa_url) as (tg, _):
             user = tg.user(STAFF, language_code="en")
             tg.send_text(user, RETURNS_QUESTION)
             await tg.wait_until(
@@ -840,7 +850,7 @@ def test_real_coach_answers_an_arabic_question_in_arabic(
     tmp_path: Path, rasa_url: str, playbook: Any
 ) -> None:
     async def scenario() -> None:
-        async with setup(tmp_path, rasa_url=rasa_url) as (tg, _, _):
+        async with bridge_to(tmp_path, rasa_url) as (tg, _):
             tg.send_text(tg.user(STAFF, language_code="ar"), ARABIC_QUESTION)
             headline = playbook.topic("complaints").advice("ar").headline
             await tg.wait_until(
@@ -859,6 +869,12 @@ def test_every_text_exists_in_all_five_languages() -> None:
     for language in SUPPORTED_LANGUAGES:
         for command, description in TEXTS.command_descriptions(language, admin=True):
             assert re.fullmatch(r"[a-z0-9_]{1,32}", command) and 1 <= len(description) <= 256
+
+
+def test_pop_up_texts_fit_telegrams_200_characters() -> None:
+    for language in SUPPORTED_LANGUAGES:
+        assert len(TEXTS.get("refused", language, user_id=9_999_999_999)) <= 200
+        assert len(TEXTS.get("button_expired", language)) <= 200
 
 
 def test_language_choice_prefers_the_users_pick_then_telegram_then_english() -> None:
