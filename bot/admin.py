@@ -26,9 +26,14 @@ async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
         return None
     if resources.staff(context.bot_data).is_admin(user.id):
         return user.id
-    texts = resources.texts(context.bot_data)
-    await say(update, context, texts.get("admin_only", user_language(update, context)))
+    await _reply(update, context, "admin_only")
     return None
+
+
+async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **values: object) -> None:
+    """Answer the admin with text `key` of bot/texts.yml, in their language."""
+    texts = resources.texts(context.bot_data)
+    await say(update, context, texts.get(key, user_language(update, context), **values))
 
 
 def _user_id_argument(context: ContextTypes.DEFAULT_TYPE) -> int | None:
@@ -52,13 +57,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     link = f"https://t.me/{context.bot.username}?start={code}"
     log.info("Admin %s created an invite code", admin_id)
-    texts = resources.texts(context.bot_data)
-    hours = f"{settings.invite_ttl_hours:g}"
-    await say(
-        update,
-        context,
-        texts.get("invite_created", user_language(update, context), hours=hours, link=link),
-    )
+    await _reply(update, context, "invite_created", hours=f"{settings.invite_ttl_hours:g}", link=link)
 
 
 async def allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,17 +65,14 @@ async def allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     admin_id = await _admin_only(update, context)
     if admin_id is None:
         return
-    texts = resources.texts(context.bot_data)
-    lang = user_language(update, context)
     user_id = _user_id_argument(context)
     if user_id is None:
-        await say(update, context, texts.get("allow_usage", lang))
-        return
-    if resources.staff(context.bot_data).allow(user_id, added_by=admin_id):
+        await _reply(update, context, "allow_usage")
+    elif resources.staff(context.bot_data).allow(user_id, added_by=admin_id):
         log.info("Admin %s allowed user %s", admin_id, user_id)
-        await say(update, context, texts.get("allowed", lang, user_id=user_id))
+        await _reply(update, context, "allowed", user_id=user_id)
     else:
-        await say(update, context, texts.get("already_allowed", lang, user_id=user_id))
+        await _reply(update, context, "already_allowed", user_id=user_id)
 
 
 async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,19 +80,17 @@ async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     admin_id = await _admin_only(update, context)
     if admin_id is None:
         return
-    texts = resources.texts(context.bot_data)
-    lang = user_language(update, context)
     user_id = _user_id_argument(context)
     registry = resources.staff(context.bot_data)
     if user_id is None:
-        await say(update, context, texts.get("remove_usage", lang))
+        await _reply(update, context, "remove_usage")
     elif registry.is_admin(user_id):
-        await say(update, context, texts.get("cannot_remove_admin", lang, user_id=user_id))
+        await _reply(update, context, "cannot_remove_admin", user_id=user_id)
     elif registry.remove(user_id):
         log.info("Admin %s removed user %s", admin_id, user_id)
-        await say(update, context, texts.get("removed", lang, user_id=user_id))
+        await _reply(update, context, "removed", user_id=user_id)
     else:
-        await say(update, context, texts.get("not_staff", lang, user_id=user_id))
+        await _reply(update, context, "not_staff", user_id=user_id)
 
 
 async def staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
