@@ -80,7 +80,7 @@ def _section(topic: Topic, language: str, locale: Locale, key: str, playbook: Pl
     if key == "sources":
         return f"📚 {locale.sections['sources']}: " + " · ".join(topic.citations)
     if key == "sources_full":
-        lines = [f"• {c} ({playbook.sources[c.split('#')[0]]['title']})" for c in topic.citations]
+        lines = [f"• {c} ({playbook.sources[c.split('#')[0]]['titles'][language]})" for c in topic.citations]
         return _heading(locale, "sources", "\n".join(lines))
     raise KeyError(key)
 

@@ -167,6 +167,10 @@ def _parse_locale(raw: Any, language: str, reference: Locale | None) -> Locale:
 def load_playbook(root: Path = ROOT) -> Playbook:
     """Read and validate all advice, sources and fixed texts under `root`."""
     sources = _read_yaml(root / "playbook" / "sources.yml") or {}
+    for source_id, source in sources.items():
+        titles = source.get("titles") or {}
+        for lang in LANGUAGES:
+            _require_text(titles.get(lang), f"playbook/sources.yml:{source_id}.titles.{lang}")
     topics: Dict[str, Topic] = {}
     for path in sorted((root / "playbook" / "topics").glob("*.yml")):
         topic = _parse_topic(_read_yaml(path), path, sources)
