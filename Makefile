@@ -50,7 +50,7 @@ serve: $(MODEL)
 	$(PY) -m bot.stack serve
 
 test-stories: $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests --fail-on-prediction-errors --out results
+	$(RASA) test core --model $(MODEL) --stories tests --e2e --fail-on-prediction-errors --out results
 
 pytest: $(MODEL)
 	$(PY) -m pytest
