@@ -13,11 +13,11 @@ import pytest
 from actions.answer import LRM, RLM
 
 QUESTIONS = {
-    "en": "a customer is shouting at me because his order is late, what do I do",
-    "ru": "покупатель орет на меня из-за опоздавшего заказа, что делать",
-    "ro": "un client țipă la mine pentru că i-a întârziat comanda, ce fac",
-    "et": "klient karjub minu peale, sest tema tellimus hilineb, mida teha",
-    "ar": "عميل يصرخ علي لأن طلبه تأخر، ماذا أفعل",
+    "en": "a customer is shouting at me because the kettle he bought is broken, what do I do",
+    "ru": "покупатель орет на меня, потому что купленный чайник сломался, что делать",
+    "ro": "un client țipă la mine pentru că fierbătorul cumpărat s-a stricat, ce fac",
+    "et": "klient karjub minu peale, sest ostetud veekeetja läks katki, mida teha",
+    "ar": "عميل يصرخ علي لأن الغلاية التي اشتراها تعطلت، ماذا أفعل",
 }
 
 
@@ -91,7 +91,7 @@ def test_out_of_scope_says_what_the_coach_covers_and_sets_no_topic(rasa_url, pla
 
 def test_explicit_language_switch(rasa_url, playbook) -> None:
     chat = Conversation(rasa_url)
-    chat.say("a customer is shouting at me because his order is late, what do I do")
+    chat.say(QUESTIONS["en"])
     replies = chat.say('/set_language{"language":"et"}')
     assert text_of(replies) == playbook.locale("et").texts["language_set"]
     replies = chat.say("/followup_say")
