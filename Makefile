@@ -2,7 +2,7 @@
 #   make run    the coach in the terminal (action server + rasa shell)
 #   make serve  action server + Rasa REST API on 127.0.0.1:5005 (+ Telegram bridge if TELEGRAM_BOT_TOKEN is set)
 #   make test   validate data, train, test stories, pytest
-#   make bench  latency, training time, held-out NLU accuracy, language detection
+#   make bench  latency, training time, held-out NLU accuracy, language detection, Telegram bridge overhead
 
 SHELL := /bin/bash
 VENV := .venv
@@ -59,6 +59,7 @@ test: validate test-stories pytest
 
 bench: $(MODEL)
 	$(PY) -m bench.run
+	$(PY) bench/bridge_latency.py --fake-rasa
 
 clean:
 	rm -rf build models results .rasa
