@@ -31,6 +31,16 @@ def playbook() -> Playbook:
     return get_playbook()
 
 
+def every_message(playbook: Playbook, topic_id: str, language: str) -> list:
+    """The answer card and every follow-up of one topic, as the coach would send them."""
+    from actions.answer import FOLLOW_UPS, compose_answer, compose_follow_up
+
+    messages = compose_answer(playbook, topic_id, language)
+    for kind in FOLLOW_UPS:
+        messages += compose_follow_up(playbook, topic_id, language, kind)
+    return messages
+
+
 def make_tracker(fixture: str = "tracker_base", **changes: Any) -> Tracker:
     """A real rasa_sdk Tracker from tests/data/<fixture>.json; `changes` update the
     latest message (intent=..., text=..., entities=..., metadata=...) or set `slots`."""

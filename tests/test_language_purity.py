@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from actions.answer import FOLLOW_UPS, LRM, RLM, compose_answer, compose_follow_up
+from actions.answer import LRM, RLM
 from actions.language import detect_language
 from actions.playbook import LANGUAGES, TOPIC_IDS
+from tests.conftest import every_message
 
 CITATION = re.compile(r"[a-z-]+#[\w-]+")
 PROPER_NAMES = re.compile(r"Harris Interactive|Home Depot|Comcast|Telegram|WhatsApp|Facebook|Instagram|FAQ|SMS|"
@@ -31,10 +32,7 @@ def _clean(text: str) -> str:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_answers_hold_no_other_script(playbook, language) -> None:
     for topic_id in TOPIC_IDS:
-        messages = compose_answer(playbook, topic_id, language)
-        for kind in FOLLOW_UPS:
-            messages += compose_follow_up(playbook, topic_id, language, kind)
-        for message in messages:
+        for message in every_message(playbook, topic_id, language):
             texts = [message["text"], *(b["title"] for b in message.get("buttons") or [])]
             for text in texts:
                 assert not FOREIGN_SCRIPT[language].search(_clean(text)), (topic_id, text)

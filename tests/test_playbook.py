@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.answer import MAX_MESSAGE_CHARS, compose_answer, compose_follow_up, FOLLOW_UPS
+from actions.answer import MAX_MESSAGE_CHARS
 from actions.playbook import LANGUAGES, ROOT, TOPIC_IDS, PlaybookError, load_playbook
+from tests.conftest import every_message
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 LIMITS = {"title": 32, "headline": 110, "do": 140, "say": 170, "avoid": 130, "why": 320}
@@ -47,9 +48,7 @@ def test_every_citation_names_a_catalogued_section(playbook) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_answer_and_follow_up_fits_in_messages_of_900_characters(playbook, language) -> None:
     for topic_id in TOPIC_IDS:
-        messages = compose_answer(playbook, topic_id, language)
-        for kind in FOLLOW_UPS:
-            messages += compose_follow_up(playbook, topic_id, language, kind)
+        messages = every_message(playbook, topic_id, language)
         assert all(0 < len(m["text"]) <= MAX_MESSAGE_CHARS for m in messages), topic_id
 
 
