@@ -29,6 +29,14 @@ def _detector() -> Any:
     ).with_preloaded_language_models().build()
 
 
+@lru_cache(maxsize=1)
+def _latin_codes() -> Mapping[Any, str]:
+    """lingua's Latin-script languages and our codes for them (built once, not per message)."""
+    from lingua import Language
+
+    return {Language.ENGLISH: "en", Language.ROMANIAN: "ro", Language.ESTONIAN: "et"}
+
+
 def warm_up() -> None:
     """Load the detector's models now, so the first staff message is not the slow one."""
     _detector()
@@ -69,10 +77,8 @@ def detect_language(text: str) -> Optional[str]:
         return "ru"
     if counts["latin"] < MIN_LATIN_LETTERS:
         return None
-    from lingua import Language
-
     latin_only = "".join(ch if _script_of(ch) in (None, "latin") else " " for ch in text)
-    candidates = {Language.ENGLISH: "en", Language.ROMANIAN: "ro", Language.ESTONIAN: "et"}
+    candidates = _latin_codes()
     best = None
     for result in _detector().compute_language_confidence_values(latin_only):
         if result.language in candidates:
