@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 PYTHON310 ?= $(shell for p in "$$(command -v python3.10)" $$HOME/.pyenv/versions/3.10*/bin/python3.10; do \
 	if [ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then echo "$$p"; break; fi; done)
 
-TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+TRAINING_DATA := config.yml domain.yml lexicon/concepts.yml $(wildcard nlu_components/*.py) $(shell find data -name '*.yml' 2>/dev/null)
 
 .PHONY: install spacy train validate run serve test test-stories pytest bench clean
 

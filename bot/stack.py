@@ -92,7 +92,8 @@ class Stack:
     def endpoints_file(self) -> Path:
         """endpoints.yml with this instance's action server and tracker store filled in."""
         endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
-        endpoints["action_endpoint"] = {"url": os.environ.get("ACTION_SERVER_URL", f"{self.action_url}/webhook")}
+        endpoints["action_endpoint"] = {**endpoints.get("action_endpoint", {}),
+                                        "url": os.environ.get("ACTION_SERVER_URL", f"{self.action_url}/webhook")}
         endpoints["tracker_store"] = tracker_store_config(
             os.environ.get("TRACKER_STORE_URL"), self.state_dir / "trackers.db"
         )
@@ -121,7 +122,7 @@ class Stack:
                 "--credentials", str(ROOT / "credentials.yml")]
 
     def start_rasa(self) -> None:
-        rasa = [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
+        rasa = [sys.executable, "-m", "bot.rasa_cli", "run", "--enable-api", "--interface", "127.0.0.1",
                 "--port", str(self.rasa_port), *self._rasa_arguments()]
         process = self._spawn("rasa", rasa)
         wait_for_http(f"{self.rasa_url}/webhooks/rest/", process)
@@ -132,7 +133,7 @@ class Stack:
         self._spawn("bridge", [sys.executable, "-m", "bot"], stdio=True)
 
     def run_shell(self) -> int:
-        shell = [sys.executable, "-m", "rasa", "shell", "--port", str(self.rasa_port), *self._rasa_arguments()]
+        shell = [sys.executable, "-m", "bot.rasa_cli", "shell", "--port", str(self.rasa_port), *self._rasa_arguments()]
         return subprocess.call(shell, cwd=ROOT, env=coach_environment())
 
     def start(self) -> "Stack":
