@@ -37,8 +37,10 @@ $(SPACY_MODEL)/meta.json: spacy_pipeline/build.py spacy_pipeline/channels.yml lo
 
 train: $(MODEL)
 
+# Data validation is its own step (`make validate`, first in `make test`, with --fail-on-warnings),
+# so training skips Rasa's second pass over the same files.
 $(MODEL): $(TRAINING_DATA) $(SPACY_MODEL)/meta.json
-	$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name coach
+	$(RASA) train --skip-validation --config config.yml --domain domain.yml --data data --out models --fixed-model-name coach
 
 validate: $(SPACY_MODEL)/meta.json
 	$(RASA) data validate --config config.yml --domain domain.yml --data data --fail-on-warnings
