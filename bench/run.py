@@ -39,13 +39,13 @@ def time_training(out: Path) -> float:
     return time.perf_counter() - started
 
 
-def held_out_accuracy(work: Path, config: Path = ROOT / "config.yml") -> Dict[str, Dict[str, Tuple[int, int]]]:
+def held_out_accuracy(work: Path) -> Dict[str, Dict[str, Tuple[int, int]]]:
     """Per language, over held-out coaching questions: the top topic is right (`top1`), it is
     right and confident enough to be answered at once (`answered`), the right topic is among the
     three the fallback would offer (`top3`); and over all held-out examples, the intent (`intent`)."""
     train, test = split(read_examples())
     write_nlu(train, work / "train")
-    subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu",
+    subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", "config.yml", "--nlu",
                     str(work / "train"), "--out", str(work), "--fixed-model-name", "heldout"],
                    cwd=ROOT, env=coach_environment(), check=True, stdout=subprocess.DEVNULL)
     from rasa.core.agent import Agent

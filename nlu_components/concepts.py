@@ -16,9 +16,9 @@ from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 
 import yaml
 
+from actions.playbook import LANGUAGES
 from nlu_components.text_normalizer import normalise
 
-LANGUAGES = ("en", "ru", "ro", "et", "ar")
 LATIN_FOLDING = str.maketrans("ăâîșțşţõäöüšžéèáíóú", "aaiststoaouszeeaiou")
 ARABIC_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 MIN_STEM = 3

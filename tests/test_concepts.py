@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nlu_components.concepts import LANGUAGES, MIN_STEM, ConceptLexicon
+from actions.playbook import LANGUAGES
+from nlu_components.concepts import MIN_STEM, ConceptLexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON = ROOT / "lexicon" / "concepts.yml"
