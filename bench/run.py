@@ -1,6 +1,6 @@
 """`make bench`: the numbers the issues ask for, measured on this machine.
 
-1. training time of the full model (`rasa train --force`);
+1. training time of the full model (`rasa train --force`, through bot/rasa_cli as `make train` does);
 2. held-out topic accuracy per language: an NLU model trained on 80% of the examples of every
    intent and language, tested on the other 20%;
 3. language detection on held-out questions of five words or more;
@@ -33,7 +33,7 @@ def percentile(values: List[float], share: float) -> float:
 
 def time_training(out: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "rasa", "train", "--force", "--skip-validation", "--config", "config.yml", "--domain",
+    subprocess.run([sys.executable, "-m", "bot.rasa_cli", "train", "--force", "--skip-validation", "--config", "config.yml", "--domain",
                     "domain.yml", "--data", "data", "--out", str(out), "--fixed-model-name", "bench"],
                    cwd=ROOT, env=coach_environment(), check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
@@ -45,7 +45,7 @@ def held_out_accuracy(work: Path) -> Dict[str, Dict[str, Tuple[int, int]]]:
     three the fallback would offer (`top3`); and over all held-out examples, the intent (`intent`)."""
     train, test = split(read_examples())
     write_nlu(train, work / "train")
-    subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", "config.yml", "--nlu",
+    subprocess.run([sys.executable, "-m", "bot.rasa_cli", "train", "nlu", "--config", "config.yml", "--nlu",
                     str(work / "train"), "--out", str(work), "--fixed-model-name", "heldout"],
                    cwd=ROOT, env=coach_environment(), check=True, stdout=subprocess.DEVNULL)
     from rasa.core.agent import Agent
