@@ -20,9 +20,9 @@ from typing import Any, Dict, List, Optional, Text, Tuple, Type
 import joblib
 import numpy as np
 import scipy.sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC

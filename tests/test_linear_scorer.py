@@ -1,7 +1,7 @@
 """The linear scorer (nlu_components/linear_scorer.py): its votes point at the right intent, the
 votes DIET trains on are out-of-fold, and a stored model scores exactly as the trained one."""
 from pathlib import Path
-from typing import List, Tuple
+from typing import Tuple
 
 import numpy as np
 import pytest
