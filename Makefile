@@ -8,7 +8,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
-# Rasa's CLI with our speed fixes (bot/rasa_cli.py): training, serving, the shell.
+# Rasa's CLI with our speed fixes (bot/rasa_cli.py); bot/stack.py serves and runs the shell through it too.
 RASA_FAST := $(PY) -m bot.rasa_cli
 MODEL := models/coach.tar.gz
 SPACY_MODEL := build/spacy_coach

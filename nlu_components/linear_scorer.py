@@ -122,11 +122,14 @@ class LinearIntentScorer(DenseFeaturizer, GraphComponent):
             for origin, (rows, cols, values, width) in sorted(parts.items())
         }
 
-    def _features(self, messages: List[Message], fitted: Dict[str, Any]) -> scipy.sparse.csr_matrix:
+    def _features(
+        self, messages: List[Message], fitted: Dict[str, Any],
+        upstream: Optional[Dict[str, scipy.sparse.csr_matrix]] = None,
+    ) -> scipy.sparse.csr_matrix:
         """Words and character n-grams (tf-idf), plus each upstream featurizer's features, dampened
         (log) and normalised, so that no block drowns the others."""
         texts = [message.get(TEXT) or "" for message in messages]
-        upstream = self._upstream(messages)
+        upstream = self._upstream(messages) if upstream is None else upstream
         blocks = [fitted["words"].transform(texts), fitted["chars"].transform(texts)]
         for origin, width in fitted["upstream"]:
             block = upstream.get(origin, scipy.sparse.csr_matrix((len(messages), width), dtype=np.float32))
@@ -137,16 +140,17 @@ class LinearIntentScorer(DenseFeaturizer, GraphComponent):
         examples = [m for m in training_data.training_examples if m.get(TEXT) and m.get(INTENT)]
         labels = np.array([m.get(INTENT) for m in examples])
         texts = [m.get(TEXT) for m in examples]
+        upstream = self._upstream(examples)
         low, high = self._config["char_ngram_range"]
         fitted: Dict[str, Any] = {
             "words": TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, dtype=np.float32).fit(texts),
             "chars": TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True,
                                      min_df=self._config["min_df"], dtype=np.float32).fit(texts),
-            "upstream": [(origin, block.shape[1]) for origin, block in self._upstream(examples).items()],
+            "upstream": [(origin, block.shape[1]) for origin, block in upstream.items()],
         }
         for vectorizer in (fitted["words"], fitted["chars"]):
             del vectorizer.stop_words_  # every n-gram cut by min_df: megabytes the model never uses
-        features = self._features(examples, fitted)
+        features = self._features(examples, fitted, upstream)
         svm = LinearSVC(C=self._config["C"], random_state=self._config["random_seed"])
         everything = np.arange(len(labels))
         splits = []
